@@ -1,0 +1,63 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+
+import type { ServiceDeps } from '../deps';
+import type { Sale, SaleVersion } from '../domain/sale';
+import type { SalesId } from '../domain/sales-id';
+import { ENTITY, salePartitionKey } from './keys';
+import { saleFromItem, versionFromItem, type Item } from './sale-records';
+
+/** Every item of one sale, grouped by what it is. */
+export interface SaleRecord {
+  readonly sale: Sale;
+  readonly history: readonly SaleVersion[];
+  readonly payments: readonly Item[];
+  readonly usage: readonly Item[];
+}
+
+/**
+ * Reads a sale and everything that hangs off it with one query on its partition (paged
+ * only when the partition outgrows 1 MB). Undefined when no such sale exists.
+ */
+export async function readSale(
+  deps: ServiceDeps,
+  salesId: SalesId,
+): Promise<SaleRecord | undefined> {
+  const items = await queryPartition(deps, salesId);
+  const saleEntry = items.find((item) => item.entityType === ENTITY.sale);
+  if (!saleEntry) {
+    return undefined;
+  }
+
+  const history = items
+    .filter((item) => item.entityType === ENTITY.saleVersion)
+    .map(versionFromItem)
+    .sort((a, b) => a.version - b.version);
+
+  return {
+    sale: saleFromItem(saleEntry),
+    history,
+    payments: items.filter((item) => item.entityType === ENTITY.payment),
+    usage: items.filter((item) => item.entityType === ENTITY.usage),
+  };
+}
+
+async function queryPartition(deps: ServiceDeps, salesId: SalesId): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+
+  do {
+    const page = await deps.db.send(
+      new QueryCommand({
+        TableName: deps.salesTable,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': salePartitionKey(salesId) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+
+  return items;
+}
