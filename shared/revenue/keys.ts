@@ -13,6 +13,16 @@
  * | closed period (immutable)    | PERIOD#<currency>        | <YYYY-MM>             |
  * | month-close marker           | CLOSE                    | <YYYY-MM>             |
  * | reconciliation run           | RECONCILIATION           | <ISO time>            |
+ *
+ * Attributes (besides pk, sk, entityType, currency, updatedAt as ISO time):
+ * - MrrTotalShard: `shard`, `mrr`, `activeSales` (both maintained with ADD).
+ * - MrrBreakdown: `dimension` ('channel' | 'product' | 'plan'), `id`, `mrr` (ADD).
+ * - MonthMovements: `month`, one amount per kind (`new`, `expansion`, `contraction`,
+ *   `churn`, `reactivation`, all non-negative) and a count per kind (`newCount`, …).
+ *   Opening and closing are derived: the closing of a month is the sum of every net
+ *   movement up to and including it, so they are never stored where they could drift.
+ * - Movement: `salesId`, `version`, `kind`, `amount` (non-negative), `mrrBefore`,
+ *   `mrrAfter`, `month`, `at`, `channel`, and the per-product and per-plan deltas.
  */
 
 export const REVENUE_ENTITY = {
@@ -79,3 +89,17 @@ export const periodKey = (currency: string, month: string): RevenueKey => ({
 export const closeMarkerKey = (month: string): RevenueKey => ({ pk: 'CLOSE', sk: month });
 
 export const reconciliationKey = (at: string): RevenueKey => ({ pk: 'RECONCILIATION', sk: at });
+
+/**
+ * The total shard a sale's MRR is counted in: FNV-1a of the sales ID, so the stream rollup
+ * and a reconciliation repair put each sale's share in the same shard.
+ */
+export function shardFor(salesId: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < salesId.length; index += 1) {
+    hash ^= salesId.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+
+  return hash % MRR_TOTAL_SHARDS;
+}
