@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
 
@@ -78,15 +78,29 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
 
+  // `npm run rollup` runs in another process and finds the running stack through this file.
+  const endpointFile = join(stateDir, 'endpoint.json');
+  writeFileSync(endpointFile, JSON.stringify(endpointRecord(context, port), null, 2));
+
   return {
     url: `http://127.0.0.1:${port}`,
     context,
     dynamoDb,
     stop: async () => {
+      rmSync(endpointFile, { force: true });
       await Promise.all(workers.map((worker) => worker.stop()));
       await new Promise<void>((resolve) => server?.close(() => resolve()));
       await dynamoDb.stop();
     },
+  };
+}
+
+function endpointRecord(context: LocalContext, port: number): Record<string, string> {
+  return {
+    endpoint: context.endpoint,
+    salesTable: context.salesTable,
+    revenueTable: context.revenueTable,
+    apiUrl: `http://127.0.0.1:${port}`,
   };
 }
 
