@@ -39,8 +39,8 @@ export class JavaMissingError extends Error {
 }
 
 /** Throws JavaMissingError, with install instructions, when no usable `java` is on the PATH. */
-export function assertJavaAvailable(): void {
-  const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
+export function assertJavaAvailable(env: NodeJS.ProcessEnv = process.env): void {
+  const probe = spawnSync('java', ['-version'], { encoding: 'utf8', env });
   if (probe.error || probe.status !== 0) {
     throw new JavaMissingError();
   }

@@ -17,6 +17,8 @@ export interface LocalStackOptions {
   readonly port: number;
   /** Keep data in memory only, instead of in `.local/dynamodb`. */
   readonly inMemory: boolean;
+  /** DynamoDB Local's port; a free one is chosen when omitted. */
+  readonly dynamoDbPort?: number;
   /** Folder for local state. @default `<project>/.local` */
   readonly stateDir?: string;
   /** Whether to run the stream poller and schedule timer. @default true */
@@ -42,6 +44,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? ((message: string) => console.log(message));
   const dynamoDb = await startDynamoDbLocal({
     dataDir: options.inMemory ? undefined : join(stateDir, 'dynamodb'),
+    port: options.dynamoDbPort,
   });
 
   // Handlers read the same variables in Lambda; set them before any handler is imported.
