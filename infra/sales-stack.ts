@@ -1,25 +1,74 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
+import { FALLBACK_ROUTE_ID } from '../shared/config/routes';
+import { AccessPolicies } from './constructs/access-policies';
 import { DataTables } from './constructs/data-tables';
+import { Observability, type WatchedFunction } from './constructs/observability';
 import { SalesApi } from './constructs/sales-api';
+import type { ServiceFunction } from './constructs/service-function';
 import { applyNagAcknowledgements } from './nag-acknowledgements';
 
 /** The whole sales ID service in one stack. */
 export class SalesIdStack extends Stack {
+  readonly tables: DataTables;
+  readonly api: SalesApi;
+  readonly policies: AccessPolicies;
+  readonly observability: Observability;
+
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    const tables = new DataTables(this, 'Data');
-    const api = new SalesApi(this, 'Sales', {
-      salesTable: tables.salesTable,
-      revenueTable: tables.revenueTable,
+    this.tables = new DataTables(this, 'Data');
+    const tableProps = {
+      salesTable: this.tables.salesTable,
+      revenueTable: this.tables.revenueTable,
+    };
+    this.api = new SalesApi(this, 'Sales', tableProps);
+    this.policies = new AccessPolicies(this, 'Access', { api: this.api });
+
+    const functions = [...this.api.functions].map(([routeId, fn]) => watched(routeId, fn));
+    this.observability = new Observability(this, 'Operations', {
+      api: this.api.api,
+      accessLogs: this.api.accessLogs,
+      functions,
     });
 
-    new CfnOutput(this, 'ApiUrl', { value: api.api.url });
-    new CfnOutput(this, 'SalesTableName', { value: tables.salesTable.tableName });
-    new CfnOutput(this, 'RevenueTableName', { value: tables.revenueTable.tableName });
+    this.addOutputs();
+    applyNagAcknowledgements(this, { api: this.api, policies: this.policies });
+  }
 
-    applyNagAcknowledgements(this);
+  private addOutputs(): void {
+    const output = (id: string, value: string, description: string): CfnOutput =>
+      new CfnOutput(this, id, { value, description });
+
+    output('ApiUrl', this.api.url, 'Base URL of the API stage; every route needs SigV4 (IAM)');
+    output('SalesTableName', this.tables.salesTable.tableName, 'Sales, versions, payments, usage');
+    output('RevenueTableName', this.tables.revenueTable.tableName, 'MRR aggregates and periods');
+    output('DashboardUrl', this.observability.dashboardUrl, 'CloudWatch dashboard of the service');
+    output(
+      'AlarmTopicArn',
+      this.observability.alarmTopic.topicArn,
+      'Subscribe on-call to this topic',
+    );
+    output(
+      'CheckoutPolicyArn',
+      this.policies.checkout.managedPolicyArn,
+      'Attach to checkout roles: create, read, change sales, payments, usage',
+    );
+    output(
+      'SupportPolicyArn',
+      this.policies.support.managedPolicyArn,
+      'Attach to support and finance roles: look-ups and revenue, read-only',
+    );
   }
 }
+
+function watched(routeId: string, fn: ServiceFunction): WatchedFunction {
+  const name = routeId === FALLBACK_ROUTE_ID ? 'RouteFallback' : pascal(routeId);
+
+  return { name, function: fn, logGroup: fn.logGroup };
+}
+
+const pascal = (id: string): string =>
+  id.replace(/(^|-)(\w)/g, (_match, _dash: string, letter: string) => letter.toUpperCase());

@@ -1,5 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
+  AccessLogField,
   AccessLogFormat,
   AuthorizationType,
   EndpointType,
@@ -7,12 +8,14 @@ import {
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestValidator,
+  ResponseType,
   RestApi,
   type IResource,
+  type Method,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 import {
@@ -22,44 +25,75 @@ import {
   type RouteDeclaration,
   type TableAction,
 } from '../../shared/config/routes';
-import { ServiceFunction } from './service-function';
+import { SALES_TABLE } from '../../shared/config/tables';
+import { LOG_RETENTION, ServiceFunction } from './service-function';
+
+/** The API's one stage; callers' policies and the URL name it. */
+export const STAGE_NAME = 'v1';
 
 export interface SalesApiProps {
   readonly salesTable: ITableV2;
   readonly revenueTable: ITableV2;
+  /** Steady-state requests per second across the stage. @default 100 */
+  readonly throttlingRateLimit?: number;
+  /** Burst above the rate limit the stage absorbs. @default 200 */
+  readonly throttlingBurstLimit?: number;
 }
 
 /**
- * The REST API: one function per declared route, IAM authorization on every method, and
- * a fallback function behind `ANY` methods so unknown paths and methods get problem details.
+ * The REST API: one function per declared route, IAM authorization on every method
+ * (including the `ANY` fallbacks), stage throttling, JSON access logs, execution logs with a
+ * retention period, and problem-details bodies for the errors API Gateway answers itself.
  */
 export class SalesApi extends Construct {
   readonly api: RestApi;
+  /** Route functions by route ID, plus the fallback under FALLBACK_ROUTE_ID. */
   readonly functions: ReadonlyMap<string, ServiceFunction>;
+  /** The API method of each declared route, by route ID. */
+  readonly methods: ReadonlyMap<string, Method>;
+  readonly accessLogs: LogGroup;
+  readonly executionLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: SalesApiProps) {
     super(scope, id);
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.api = new RestApi(this, 'Api', {
       restApiName: 'sales-id',
       description: 'Issues sales IDs and serves the facts and revenue behind them',
       endpointConfiguration: { types: [EndpointType.REGIONAL] },
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
       deployOptions: {
-        stageName: 'v1',
+        stageName: STAGE_NAME,
         tracingEnabled: true,
         loggingLevel: MethodLoggingLevel.ERROR,
-        throttlingRateLimit: 100,
-        throttlingBurstLimit: 200,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
+        metricsEnabled: true,
+        throttlingRateLimit: props.throttlingRateLimit ?? 100,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
+        accessLogDestination: new LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: accessLogFormat(),
       },
+      // API Gateway needs an account-level role to write execution logs at all.
       cloudWatchRole: true,
+      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
     });
+    // API Gateway creates this group on first use with no retention; owning it sets one.
+    this.executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${STAGE_NAME}`,
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogs);
+    addProblemResponses(this.api);
+
+    // Bodies have no API Gateway models on purpose: the function validates them and answers
+    // with the contract's problem details, pointing at each offending field.
     const validator = new RequestValidator(this, 'Validator', {
       restApi: this.api,
-      validateRequestBody: false,
+      validateRequestBody: true,
       validateRequestParameters: true,
     });
 
@@ -68,6 +102,7 @@ export class SalesApi extends Construct {
       REVENUE_TABLE: props.revenueTable.tableName,
     };
     const functions = new Map<string, ServiceFunction>();
+    const methods = new Map<string, Method>();
     for (const route of ROUTES) {
       const fn = new ServiceFunction(this, pascal(route.id), {
         entry: routeEntry(route.id),
@@ -75,10 +110,13 @@ export class SalesApi extends Construct {
         environment,
       });
       grantTableAccess(fn, route, props);
-      resourceFor(this.api.root, route.path).addMethod(route.method, new LambdaIntegration(fn), {
+      const resource = resourceFor(this.api.root, route.path);
+      const method = resource.addMethod(route.method, integration(fn), {
         requestValidator: validator,
+        requestParameters: pathParameters(route.path),
       });
       functions.set(route.id, fn);
+      methods.set(route.id, method);
     }
 
     const fallback = new ServiceFunction(this, pascal(FALLBACK_ROUTE_ID), {
@@ -87,7 +125,7 @@ export class SalesApi extends Construct {
       timeout: Duration.seconds(3),
       memorySize: 256,
     });
-    const fallbackIntegration = new LambdaIntegration(fallback);
+    const fallbackIntegration = integration(fallback);
     const paths = new Set(ROUTES.map((route) => route.path));
     for (const path of paths) {
       resourceFor(this.api.root, path).addMethod('ANY', fallbackIntegration);
@@ -97,7 +135,88 @@ export class SalesApi extends Construct {
     functions.set(FALLBACK_ROUTE_ID, fallback);
 
     this.functions = functions;
+    this.methods = methods;
   }
+
+  /** The `execute-api:Invoke` ARN of one declared route on the stage. */
+  invokeArn(route: RouteDeclaration): string {
+    // IAM matches path parameters by wildcard: `/sales/{salesId}` is `/sales/*`.
+    const path = route.path.replace(/\{[^}]+\}/g, '*');
+
+    return this.api.arnForExecuteApi(route.method, path, STAGE_NAME);
+  }
+
+  /** The stage's URL, `https://<id>.execute-api.<region>.amazonaws.com/v1/`. */
+  get url(): string {
+    return this.api.url;
+  }
+
+  /** The region-qualified console link of the stage, for operators. */
+  get consoleUrl(): string {
+    const region = Stack.of(this).region;
+
+    return (
+      `https://${region}.console.aws.amazon.com/apigateway/main/apis/` +
+      `${this.api.restApiId}/stages?api=${this.api.restApiId}&region=${region}`
+    );
+  }
+}
+
+// Test invocations from the console would need a second permission per method; the stage's
+// own permission is all callers use.
+const integration = (fn: ServiceFunction): LambdaIntegration =>
+  new LambdaIntegration(fn, { allowTestInvoke: false });
+
+function accessLogFormat(): AccessLogFormat {
+  return AccessLogFormat.custom(
+    JSON.stringify({
+      requestId: AccessLogField.contextRequestId(),
+      extendedRequestId: AccessLogField.contextExtendedRequestId(),
+      requestTime: AccessLogField.contextRequestTime(),
+      httpMethod: AccessLogField.contextHttpMethod(),
+      resourcePath: AccessLogField.contextResourcePath(),
+      path: AccessLogField.contextPath(),
+      status: AccessLogField.contextStatus(),
+      responseLength: AccessLogField.contextResponseLength(),
+      responseLatency: AccessLogField.contextResponseLatency(),
+      integrationLatency: AccessLogField.contextIntegrationLatency(),
+      integrationStatus: AccessLogField.contextIntegrationStatus(),
+      errorMessage: AccessLogField.contextErrorMessage(),
+      errorType: AccessLogField.contextErrorResponseType(),
+      caller: AccessLogField.contextIdentityCaller(),
+      userArn: AccessLogField.contextIdentityUserArn(),
+      sourceIp: AccessLogField.contextIdentitySourceIp(),
+      xrayTraceId: AccessLogField.contextXrayTraceId(),
+    }),
+  );
+}
+
+/**
+ * Errors API Gateway answers without calling a function (a missing signature, access
+ * denied, throttling) come as problem details too, their `code` being the gateway's own
+ * response type (`ACCESS_DENIED`, `THROTTLED`, ...). The status stays in the HTTP status
+ * line: gateway response templates offer no variable that holds it.
+ */
+function addProblemResponses(api: RestApi): void {
+  const template = {
+    'application/json': JSON.stringify({
+      type: 'https://sales-id.example/problems/gateway',
+      title: '@message',
+      detail: '@message',
+      code: '$context.error.responseType',
+    }).replace(/"@message"/g, '$context.error.messageString'),
+  };
+  const responseHeaders = { 'Content-Type': "'application/problem+json'" };
+  api.addGatewayResponse('Default4xx', {
+    type: ResponseType.DEFAULT_4XX,
+    responseHeaders,
+    templates: template,
+  });
+  api.addGatewayResponse('Default5xx', {
+    type: ResponseType.DEFAULT_5XX,
+    responseHeaders,
+    templates: template,
+  });
 }
 
 function grantTableAccess(
@@ -109,7 +228,11 @@ function grantTableAccess(
   if (access.sales?.length) {
     const resources = [props.salesTable.tableArn];
     if (access.salesIndexes) {
-      resources.push(`${props.salesTable.tableArn}/index/*`);
+      // Each index by name: no wildcard, and a new index needs a deliberate grant.
+      const indexArns = SALES_TABLE.indexes.map(
+        (index) => `${props.salesTable.tableArn}/index/${index.indexName}`,
+      );
+      resources.push(...indexArns);
     }
     fn.addToRolePolicy(statement(access.sales, resources));
   }
@@ -120,6 +243,13 @@ function grantTableAccess(
 
 function statement(actions: readonly TableAction[], resources: string[]): PolicyStatement {
   return new PolicyStatement({ actions: [...actions], resources });
+}
+
+/** Declares the path's `{param}` placeholders as required, for the request validator. */
+function pathParameters(path: string): Record<string, boolean> {
+  const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] ?? '');
+
+  return Object.fromEntries(names.map((name) => [`method.request.path.${name}`, true]));
 }
 
 function resourceFor(root: IResource, path: string): IResource {
