@@ -4,6 +4,7 @@ import type { ServiceDeps } from '../deps';
 import type { Sale, SaleVersion } from '../domain/sale';
 import type { SalesId } from '../domain/sales-id';
 import { ENTITY, salePartitionKey } from './keys';
+import { byMonthAndMeter, byReceivedAt } from './sale-extras';
 import { saleFromItem, versionFromItem, type Item } from './sale-records';
 
 /** Every item of one sale, grouped by what it is. */
@@ -36,8 +37,8 @@ export async function readSale(
   return {
     sale: saleFromItem(saleEntry),
     history,
-    payments: items.filter((item) => item.entityType === ENTITY.payment),
-    usage: items.filter((item) => item.entityType === ENTITY.usage),
+    payments: items.filter((item) => item.entityType === ENTITY.payment).sort(byReceivedAt),
+    usage: items.filter((item) => item.entityType === ENTITY.usage).sort(byMonthAndMeter),
   };
 }
 
@@ -50,7 +51,14 @@ async function queryPartition(deps: ServiceDeps, salesId: SalesId): Promise<Item
       new QueryCommand({
         TableName: deps.salesTable,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': salePartitionKey(salesId) },
+        // Usage events only serve replays (the view shows the monthly counters), so they are
+        // filtered out of the answer. A filter applies after the read: a sale with very many
+        // events still reads them, over several pages.
+        FilterExpression: 'entityType <> :usageEvent',
+        ExpressionAttributeValues: {
+          ':pk': salePartitionKey(salesId),
+          ':usageEvent': ENTITY.usageEvent,
+        },
         ConsistentRead: true,
         ExclusiveStartKey: startKey,
       }),
