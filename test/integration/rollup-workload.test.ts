@@ -210,6 +210,16 @@ describe('stream rollup on a randomized workload', () => {
     await deliverRandomly(deps, records);
   });
 
+  it('exercises every movement kind', () => {
+    const kinds = new Set(
+      CURRENCIES.flatMap((currency) =>
+        [...expectedMovements(salesItems, currency).values()].flatMap((sums) => Object.keys(sums)),
+      ),
+    );
+
+    expect([...kinds].sort()).toEqual(['churn', 'contraction', 'expansion', 'new', 'reactivation']);
+  });
+
   it.each(CURRENCIES)(
     'has live %s aggregates equal to a recomputation from the sales',
     async (currency) => {
