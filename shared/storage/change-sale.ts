@@ -161,8 +161,10 @@ export async function changeSale(
     if (outcome.kind === 'written') {
       return change;
     }
-    if (attempt >= MAX_CHANGE_ATTEMPTS && outcome.current) {
-      throw conflict(outcome.current.version, sale.version);
+    if (attempt >= MAX_CHANGE_ATTEMPTS) {
+      throw new ServiceError('throttled', 'The sale keeps changing; retry shortly', {
+        headers: { 'Retry-After': '1' },
+      });
     }
     sale = outcome.current;
   }

@@ -60,12 +60,12 @@ async function read(salesId: string) {
   return jsonBody(await httpRoute(getSale(deps))(event, lambdaContext()));
 }
 
-/** Deps whose client runs `before` once, just ahead of the first transaction it sends. */
-function depsRacing(before: () => Promise<unknown>): ServiceDeps {
-  let raced = false;
+/** Deps whose client runs `before` just ahead of its first `times` transactions. */
+function depsRacing(before: () => Promise<unknown>, times = 1): ServiceDeps {
+  let races = times;
   const send = (command: unknown) => {
-    if (command instanceof TransactWriteCommand && !raced) {
-      raced = true;
+    if (command instanceof TransactWriteCommand && races > 0) {
+      races -= 1;
 
       return before().then(() => deps.db.send(command));
     }
@@ -188,6 +188,19 @@ describe('POST /sales/{salesId}/cancellation', () => {
     expect(result.statusCode).toBe(412);
     expect(jsonBody(result).currentVersion).toBe(2);
     expect((await read(salesId)).history).toHaveLength(2);
+  });
+
+  it('answers 503 with Retry-After when the sale keeps changing under it', async () => {
+    const salesId = await newSale();
+    let version = 1;
+    const amendAgain = () =>
+      call(amendSale, salesId, { items: saleBody().items }, { 'If-Match': `"${version++}"` });
+
+    const result = await call(cancelSale, salesId, undefined, {}, depsRacing(amendAgain, 3));
+
+    expect(result.statusCode).toBe(503);
+    expect(result.headers?.['Retry-After']).toBe('1');
+    expect(jsonBody(await call(cancelSale, salesId)).version).toBe(5);
   });
 
   it('lets one of many concurrent cancellations win; the rest get 409', async () => {
