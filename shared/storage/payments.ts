@@ -31,8 +31,14 @@ export async function applyPayment(deps: ServiceDeps, payment: Payment): Promise
           TableName: deps.salesTable,
           Key: saleKey(payment.salesId),
           UpdateExpression: 'ADD paidAmount :amount',
-          ConditionExpression: 'attribute_exists(pk) AND currency = :currency',
-          ExpressionAttributeValues: { ':amount': payment.amount, ':currency': payment.currency },
+          // The total must stay exact in JSON, or the sale could no longer be read back.
+          ConditionExpression:
+            'attribute_exists(pk) AND currency = :currency AND paidAmount <= :room',
+          ExpressionAttributeValues: {
+            ':amount': payment.amount,
+            ':currency': payment.currency,
+            ':room': Number.MAX_SAFE_INTEGER - payment.amount,
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
@@ -51,13 +57,23 @@ export async function applyPayment(deps: ServiceDeps, payment: Payment): Promise
     return replayOrRefuse(payment, paymentFromItem(paymentReason.item));
   }
   if (saleReason?.code === 'ConditionalCheckFailed' && saleReason.item) {
-    throw new ServiceError(
-      'currency_mismatch',
-      `The sale is in ${String(saleReason.item.currency)}, not ${payment.currency}`,
-    );
+    return refuseForSale(payment, saleReason.item);
   }
 
   throw new Error(`Payment cancelled: ${outcome.reasons.map((reason) => reason.code).join(',')}`);
+}
+
+function refuseForSale(payment: Payment, sale: Item): never {
+  if (sale.currency !== payment.currency) {
+    throw new ServiceError(
+      'currency_mismatch',
+      `The sale is in ${String(sale.currency)}, not ${payment.currency}`,
+    );
+  }
+
+  throw new ServiceError('validation_failed', 'The total paid would be too large', {
+    errors: [{ pointer: '/amount', detail: 'paidAmount would exceed 2^53 - 1 minor units' }],
+  });
 }
 
 function replayOrRefuse(payment: Payment, stored: Payment): PaymentOutcome {

@@ -62,6 +62,10 @@ export async function recordUsageEvent(
             'SET #entityType = :entityType, #salesId = :salesId, #meter = :meter, ' +
             '#month = :month, #currency = :currency, #updatedAt = :updatedAt ' +
             'ADD #quantity :quantity, #amount :amount, #events :one',
+          // The sums must stay exact in JSON, or the sale could no longer be read back.
+          ConditionExpression:
+            'attribute_not_exists(#quantity) OR (#quantity <= :quantityRoom AND ' +
+            '#amount <= :amountRoom)',
           ExpressionAttributeNames: Object.fromEntries(
             [
               'entityType',
@@ -85,6 +89,8 @@ export async function recordUsageEvent(
             ':quantity': event.quantity,
             ':amount': event.amount,
             ':one': 1,
+            ':quantityRoom': Number.MAX_SAFE_INTEGER - event.quantity,
+            ':amountRoom': Number.MAX_SAFE_INTEGER - event.amount,
           },
         },
       },
@@ -93,7 +99,13 @@ export async function recordUsageEvent(
   if (outcome.kind === 'committed') {
     return { kind: 'recorded' };
   }
-  const stored = outcome.reasons[0]?.item;
+  const [eventReason, counterReason] = outcome.reasons;
+  const stored = eventReason?.code === 'ConditionalCheckFailed' ? eventReason.item : undefined;
+  if (!stored && counterReason?.code === 'ConditionalCheckFailed') {
+    throw new ServiceError('validation_failed', "The month's usage would be too large", {
+      errors: [{ pointer: '/quantity', detail: 'the monthly sum would exceed 2^53 - 1' }],
+    });
+  }
   if (!stored) {
     throw new Error(`Usage cancelled: ${outcome.reasons.map((reason) => reason.code).join(',')}`);
   }

@@ -179,6 +179,17 @@ describe('POST /sales/{salesId}/payments', () => {
     expect(await allSalesItems(deps)).toHaveLength(before);
   });
 
+  it('refuses a payment that would take paidAmount past 2^53 - 1, keeping it exact', async () => {
+    const salesId = await newSale();
+    await pay(salesId, payment({ amount: Number.MAX_SAFE_INTEGER - 10 }));
+
+    const result = await pay(salesId, payment({ paymentId: 'pay_2', amount: 11 }));
+
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).errors).toEqual([expect.objectContaining({ pointer: '/amount' })]);
+    expect((await read(salesId)).paidAmount).toBe(Number.MAX_SAFE_INTEGER - 10);
+  });
+
   it('applies a payment ID to each sale it names, never to another', async () => {
     const first = await newSale();
     const second = await newSale();

@@ -165,6 +165,19 @@ describe('POST /sales/{salesId}/usage', () => {
     expect(await usageOf(salesId)).toEqual([expect.objectContaining({ quantity: 1200 })]);
   });
 
+  it('refuses usage that would take a monthly sum past 2^53 - 1, keeping it exact', async () => {
+    const salesId = await newSale();
+    await record(salesId, usage({ quantity: Number.MAX_SAFE_INTEGER }));
+
+    const result = await record(salesId, usage({ eventId: 'evt_2', quantity: 1 }));
+
+    expect(result.statusCode).toBe(400);
+    expect(jsonBody(result).errors).toEqual([expect.objectContaining({ pointer: '/quantity' })]);
+    expect(await usageOf(salesId)).toEqual([
+      expect.objectContaining({ quantity: Number.MAX_SAFE_INTEGER, events: 1 }),
+    ]);
+  });
+
   it('answers 404 for an unknown sale and writes nothing', async () => {
     const before = (await allSalesItems(deps)).length;
 
