@@ -5,6 +5,8 @@ import { FALLBACK_ROUTE_ID } from '../shared/config/routes';
 import { AccessPolicies } from './constructs/access-policies';
 import { DataTables } from './constructs/data-tables';
 import { Observability, type WatchedFunction } from './constructs/observability';
+import { RevenueRollup } from './constructs/revenue-rollup';
+import { RevenueSchedules } from './constructs/revenue-schedules';
 import { SalesApi } from './constructs/sales-api';
 import type { ServiceFunction } from './constructs/service-function';
 import { applyNagAcknowledgements } from './nag-acknowledgements';
@@ -14,6 +16,8 @@ export class SalesIdStack extends Stack {
   readonly tables: DataTables;
   readonly api: SalesApi;
   readonly policies: AccessPolicies;
+  readonly rollup: RevenueRollup;
+  readonly schedules: RevenueSchedules;
   readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -26,12 +30,41 @@ export class SalesIdStack extends Stack {
     };
     this.api = new SalesApi(this, 'Sales', tableProps);
     this.policies = new AccessPolicies(this, 'Access', { api: this.api });
+    this.rollup = new RevenueRollup(this, 'RevenueRollup', tableProps);
+    this.schedules = new RevenueSchedules(this, 'RevenueSchedules', tableProps);
 
-    const functions = [...this.api.functions].map(([routeId, fn]) => watched(routeId, fn));
+    const rollup = watched('revenue-rollup', this.rollup.function);
+    const rollups = [
+      rollup,
+      watched('revenue-daily', this.schedules.dailyFunction),
+      watched('revenue-close', this.schedules.closeFunction),
+    ];
+    const routes = [...this.api.functions].map(([routeId, fn]) => watched(routeId, fn));
     this.observability = new Observability(this, 'Operations', {
       api: this.api.api,
       accessLogs: this.api.accessLogs,
-      functions,
+      functions: [...routes, ...rollups],
+      streamConsumer: rollup,
+      rollupFunctions: rollups,
+      deadLetterQueues: [
+        {
+          name: 'RevenueRollup',
+          queue: this.rollup.deadLetterQueue,
+          firstLook:
+            'stream records the rollup gave up on after its retries, so revenue is missing ' +
+            'those changes. Read a message for the shard and sequence range, then run the ' +
+            '"rollup-failures" saved query for the error.',
+        },
+        {
+          name: 'RevenueSchedules',
+          queue: this.schedules.deadLetterQueue,
+          firstLook:
+            'a revenue-daily or revenue-close run that failed every retry. Run the ' +
+            '"rollup-failures" saved query, fix the cause, then re-run the function from the ' +
+            "console's Test tab with the message's period.",
+        },
+      ],
+      extraAlarms: [this.schedules.driftAlarm],
     });
 
     this.addOutputs();

@@ -173,6 +173,14 @@ describe('the synthesized stack', () => {
     }
   });
 
+  it('grants no wildcard action in any function policy', () => {
+    const actions = ofType('AWS::IAM::Policy')
+      .flatMap(([, policy]) => statementsOf(policy))
+      .flatMap((statement) => asList(statement.Action));
+
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
   it('attaches no AWS managed policy to any function role', () => {
     const roles = ofType('AWS::IAM::Role').filter(([, role]) =>
       JSON.stringify(role.Properties?.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
@@ -322,6 +330,40 @@ describe('the synthesized stack', () => {
 
     const groups = story[1].Properties?.LogGroupNames as unknown[];
     expect(groups).toHaveLength(ofType('AWS::Lambda::Function').length);
+  });
+
+  it("alarms on dead letters, iterator age, 5xx rate, drift and every function's errors", () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties!);
+    const named = (name: string) => alarms.find((alarm) => alarm.AlarmName === name);
+
+    expect(named('sales-id-revenue-rollup-dlq-not-empty')).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    expect(named('sales-id-revenue-schedules-dlq-not-empty')).toBeDefined();
+    expect(named('sales-id-rollup-iterator-age')).toMatchObject({ MetricName: 'IteratorAge' });
+    expect(named('sales-id-api-5xx-rate')).toBeDefined();
+    expect(named('revenue-mrr-drift')).toMatchObject({ MetricName: 'MrrDrift', Threshold: 0 });
+    const functionCount = ofType('AWS::Lambda::Function').length;
+    const errorAlarms = alarms.filter((alarm) => alarm.MetricName === 'Errors');
+    expect(errorAlarms).toHaveLength(functionCount);
+  });
+
+  it('charts the rollup iterator age and the dead-letter queue depth', () => {
+    const body = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0]![1].Properties);
+
+    expect(body).toContain('IteratorAge');
+    expect(body).toContain('ApproximateNumberOfMessagesVisible');
+  });
+
+  it('saves a rollup-failures query over the rollup and both scheduled functions', () => {
+    const query = ofType('AWS::Logs::QueryDefinition').find(
+      ([, definition]) => definition.Properties?.Name === 'sales-id/rollup-failures',
+    );
+
+    expect(query).toBeDefined();
+    expect(query![1].Properties?.LogGroupNames).toHaveLength(3);
   });
 
   it('outputs the API URL, table names, dashboard link and policy ARNs', () => {
