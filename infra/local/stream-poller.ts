@@ -243,6 +243,9 @@ export function startStreamPoller(options: StreamPollerOptions): LocalWorker {
   };
 
   const saveCheckpoint = (shardId: string, sequenceNumber: string): void => {
+    if (checkpoint.shards[shardId] === sequenceNumber) {
+      return;
+    }
     checkpoint.shards[shardId] = sequenceNumber;
     const temporary = `${options.checkpointFile}.tmp`;
     writeFileSync(temporary, JSON.stringify(checkpoint, null, 2));

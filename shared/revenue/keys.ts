@@ -22,7 +22,10 @@
  *   Opening and closing are derived: the closing of a month is the sum of every net
  *   movement up to and including it, so they are never stored where they could drift.
  * - Movement: `salesId`, `version`, `kind`, `amount` (non-negative), `mrrBefore`,
- *   `mrrAfter`, `month`, `at`, `channel`, and the per-product and per-plan deltas.
+ *   `mrrAfter`, `month`, `at`, `channel`, and the per-product and per-plan deltas
+ *   (`productDeltas`, `planDeltas`, `channelDeltas`, `activeSalesDelta`). A version that
+ *   changes no MRR but does change a breakdown or the active count is recorded with
+ *   `kind: 'none'` and `amount: 0`, so every aggregate cent still traces to a version.
  */
 
 export const REVENUE_ENTITY = {
