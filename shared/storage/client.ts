@@ -1,6 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
+import { traceClient } from '../observability/tracer';
+
 /** Where the SDK sends requests: AWS by default, DynamoDB Local when an endpoint is given. */
 export interface DynamoConnection {
   readonly endpoint?: string;
@@ -18,7 +20,8 @@ export function createDocumentClient(connection: DynamoConnection = {}): DynamoD
     maxAttempts: 3,
   });
 
-  return DynamoDBDocumentClient.from(client, {
+  // In Lambda each DynamoDB call becomes an X-Ray subsegment; elsewhere tracing is off.
+  return DynamoDBDocumentClient.from(traceClient(client), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }
