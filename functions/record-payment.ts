@@ -1,4 +1,4 @@
-import { newPayment, toPaymentView } from '../shared/domain/payment';
+import { newPayment, paymentResponse } from '../shared/domain/payment';
 import { depsFromEnv, type ServiceDeps } from '../shared/deps';
 import { httpRoute } from '../shared/http/route';
 import { salesIdParam } from '../shared/http/sales-id-param';
@@ -26,13 +26,13 @@ export const recordPayment =
       return {
         status: 200,
         headers: { 'Idempotent-Replayed': 'true' },
-        body: toPaymentView(outcome.payment),
+        body: paymentResponse(outcome.payment),
       };
     }
     logger.info('Payment applied', { paymentId: payment.paymentId, amount: payment.amount });
     metrics.addMetric(METRIC.paymentsApplied, MetricUnit.Count, 1);
 
-    return { status: 201, body: toPaymentView(payment) };
+    return { status: 201, body: paymentResponse(payment) };
   };
 
 export const handler = httpRoute(recordPayment(depsFromEnv()));

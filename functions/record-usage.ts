@@ -1,4 +1,4 @@
-import { newUsageEvent, toUsageEventView } from '../shared/domain/usage';
+import { newUsageEvent, usageEventResponse } from '../shared/domain/usage';
 import { depsFromEnv, type ServiceDeps } from '../shared/deps';
 import { httpRoute } from '../shared/http/route';
 import { salesIdParam } from '../shared/http/sales-id-param';
@@ -27,13 +27,13 @@ export const recordUsage =
       return {
         status: 200,
         headers: { 'Idempotent-Replayed': 'true' },
-        body: toUsageEventView(outcome.event),
+        body: usageEventResponse(outcome.event),
       };
     }
     logger.info('Usage recorded', { eventId: event.eventId, meter: event.meter });
     metrics.addMetric(METRIC.usageRecorded, MetricUnit.Count, 1);
 
-    return { status: 201, body: toUsageEventView(event) };
+    return { status: 201, body: usageEventResponse(event) };
   };
 
 export const handler = httpRoute(recordUsage(depsFromEnv()));

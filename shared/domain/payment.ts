@@ -43,8 +43,8 @@ export function newPayment(salesId: SalesId, terms: PaymentTerms, now: Date): Pa
   };
 }
 
-/** The payment as the API shows it. */
-export function toPaymentView(payment: Payment): Omit<Payment, 'fingerprint'> {
+/** The payment as the payments route answers it. */
+export function paymentResponse(payment: Payment): Omit<Payment, 'fingerprint'> {
   const { fingerprint: _fingerprint, ...view } = payment;
 
   return view;

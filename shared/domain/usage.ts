@@ -59,8 +59,8 @@ export function newUsageEvent(salesId: SalesId, terms: UsageTerms, now: Date): U
   };
 }
 
-/** The usage event as the API shows it. */
-export function toUsageEventView(event: UsageEvent): Omit<UsageEvent, 'fingerprint'> {
+/** The usage event as the usage route answers it. */
+export function usageEventResponse(event: UsageEvent): Omit<UsageEvent, 'fingerprint'> {
   const { fingerprint: _fingerprint, ...view } = event;
 
   return view;
