@@ -32,7 +32,8 @@ let reference: Map<string, string>;
 // Enough sale changes that a batch needs several transactions of at most 100 items.
 beforeAll(async () => {
   source = await createTestTables();
-  for (let index = 0; index < 45; index += 1) {
+  // Each sale's changes are sequential; the sales themselves are written concurrently.
+  const saleHistory = async (index: number): Promise<void> => {
     const plan = `plan-${index % 7}`;
     const created = new Date(Date.UTC(2026, index % 3, 1 + (index % 20), 9));
     let sale = await createStoredSale(
@@ -45,7 +46,8 @@ beforeAll(async () => {
     if (index % 4 === 0) {
       await storeCancellation(source, sale, new Date(later.getTime() + 24 * 3600 * 1000));
     }
-  }
+  };
+  await Promise.all(Array.from({ length: 45 }, (_unused, index) => saleHistory(index)));
   records = await streamRecords(source, { atLeast: 102 });
   unfiltered = await streamRecords(source, { filtered: false });
   const target = await freshRevenue();
