@@ -2,6 +2,8 @@ import './bench-env';
 
 import { startDynamoDbLocal } from '../../infra/local/dynamodb-local';
 import { benchCreateSale } from './create-sale';
+import { benchRollup } from './rollup';
+import { benchSaleChanges } from './sale-changes';
 
 /**
  * `npm run bench`: each benchmark measures its subject beside a baseline in the same run,
@@ -13,6 +15,8 @@ async function main(): Promise<void> {
 
   try {
     await benchCreateSale(local.endpoint);
+    await benchSaleChanges(local.endpoint);
+    await benchRollup(local.endpoint);
   } finally {
     await local.stop();
   }
