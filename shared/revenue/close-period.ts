@@ -1,4 +1,8 @@
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 import type { ServiceDeps } from '../deps';
 import { arrFromMrr } from '../domain/money';
@@ -207,18 +211,58 @@ async function writePeriods(
     const puts = chunk.map((period) => ({
       Put: { TableName: deps.revenueTable, Item: periodItem(period) },
     }));
-    try {
-      await deps.db.send(new TransactWriteCommand({ TransactItems: [marker, ...puts] }));
-    } catch (error) {
-      if (markerExists(error)) {
-        return false;
-      }
-      throw error;
+    const written = await transact(deps, month, [marker, ...puts]);
+    if (!written) {
+      return false;
     }
   }
 
   return true;
 }
+
+// In AWS two overlapping closes can collide as TransactionConflict rather than as a failed
+// condition; after a short pause the marker tells whether the other run sealed the month.
+const CONFLICT_RETRIES = 3;
+
+/** Runs one close transaction; false when the marker turned out to exist already. */
+async function transact(
+  deps: Pick<ServiceDeps, 'db' | 'revenueTable'>,
+  month: string,
+  items: NonNullable<TransactWriteCommandInput['TransactItems']>,
+): Promise<boolean> {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+
+      return true;
+    } catch (error) {
+      if (markerExists(error)) {
+        return false;
+      }
+      if (!isConflict(error) || attempt >= CONFLICT_RETRIES) {
+        throw error;
+      }
+      await sleep(50 * 2 ** attempt);
+      if ((await readMarker(deps, month)) !== undefined) {
+        return false;
+      }
+    }
+  }
+}
+
+function isConflict(error: unknown): boolean {
+  if (!(error instanceof Error)) {
+    return false;
+  }
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+
+  return (
+    error.name === 'TransactionConflictException' ||
+    (reasons ?? []).some((reason) => reason.Code === 'TransactionConflict')
+  );
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** True when a transaction was cancelled because the marker (always item 0) exists. */
 function markerExists(error: unknown): boolean {

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import { revenueClose } from '../../functions/revenue-close';
@@ -14,7 +15,8 @@ import {
   storeCancellation,
   streamRecords,
 } from '../helpers/sales-stream';
-import { createTestTables } from '../helpers/tables';
+import { createDocumentClient } from '../../shared/storage/client';
+import { createTestTables, localEndpoint } from '../helpers/tables';
 
 const NOW = new Date('2026-12-01T00:45:00Z');
 const scheduled = (time: Date) => ({
@@ -52,6 +54,21 @@ async function periodItem(deps: ServiceDeps, currency: string, month: string) {
   );
 
   return result.Item;
+}
+
+/** A client on DynamoDB Local that reports each command's name before sending it. */
+function countingClient(onCommand: (command: string) => unknown) {
+  const db = createDocumentClient({ endpoint: localEndpoint() });
+  db.middlewareStack.add(
+    (next, context) => async (args) => {
+      onCommand(String(context.commandName));
+
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCommands' },
+  );
+
+  return db;
 }
 
 async function rejection(run: Promise<unknown>): Promise<unknown> {
@@ -156,15 +173,49 @@ describe('revenue-close', () => {
   });
 
   it('lets exactly one of two overlapping closes write', async () => {
-    const close = revenueClose(deps);
+    let transactions = 0;
+    const counted = countingClient((command) => {
+      transactions += command.includes('TransactWrite') ? 1 : 0;
+    });
+    const close = revenueClose({ ...deps, db: counted });
 
     const outcomes = await Promise.all([close({ month: '2026-10' }), close({ month: '2026-10' })]);
 
+    // Both runs got past the marker read and tried to write: the transaction decided.
+    expect(transactions).toBe(2);
     expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['already_closed', 'closed']);
     expect(await periodItem(deps, 'EUR', '2026-10')).toMatchObject({
       movements: kinds({ new: 4900 }),
       closing: 4900,
     });
+  });
+
+  it('reports already closed when an overlapping close wins by a conflict', async () => {
+    // DynamoDB Local never raises TransactionConflict; this stub does, the way AWS answers
+    // two transactions on one marker, after letting the other run seal the month.
+    let injected = false;
+    const conflicting = createDocumentClient({ endpoint: localEndpoint() });
+    conflicting.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (injected || !String(context.commandName).includes('TransactWrite')) {
+          return next(args);
+        }
+        injected = true;
+        await revenueClose(deps)({ month: '2026-07' });
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled',
+          $metadata: {},
+          CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
+        });
+      },
+      { step: 'initialize', name: 'injectConflict' },
+    );
+
+    const outcome = await revenueClose({ ...deps, db: conflicting })({ month: '2026-07' });
+
+    expect(injected).toBe(true);
+    expect(outcome).toEqual({ status: 'already_closed', month: '2026-07' });
+    expect(await isMonthClosed(deps, '2026-07')).toBe(true);
   });
 
   it('closes a month of an empty table with no periods but a marker', async () => {

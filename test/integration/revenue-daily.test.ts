@@ -202,8 +202,12 @@ describe('revenue-daily recomputation cost', () => {
   });
 
   async function addSales(count: number): Promise<void> {
-    for (let index = 0; index < count; index += 1) {
-      await createStoredSale(deps, { items: [item('pro', 1 + (index % 5))] }, at('11-15'));
+    // Ten writes in flight: DynamoDB Local takes them about three times as fast as one by one.
+    for (let start = 0; start < count; start += 10) {
+      const batch = Array.from({ length: Math.min(10, count - start) }, (_, offset) =>
+        createStoredSale(deps, { items: [item('pro', 1 + ((start + offset) % 5))] }, at('11-15')),
+      );
+      await Promise.all(batch);
     }
   }
 
