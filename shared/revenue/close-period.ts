@@ -25,6 +25,11 @@ import { DEFAULT_SCAN_SEGMENTS, parallelScan } from './parallel-scan';
  * Breakdowns: `byChannel` and `byPlan` are the MRR by channel and plan as the month ended,
  * summed from the ledger's per-movement deltas up to that month, so they add up to the
  * same movements as `closing` does, whenever the close runs.
+ *
+ * The close trusts that the stream rollup has caught up with the ended month (it runs 45
+ * minutes after midnight; the rollup lags by seconds). It does not check the iterator age:
+ * with a stream backlog past that, the iterator-age alarm fires and the close seals
+ * figures that are missing the backlog.
  */
 
 /** A closed period's figures, as `GET /revenue/movements` returns them after the close. */

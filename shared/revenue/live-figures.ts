@@ -9,7 +9,8 @@ const BREAKDOWN_FIELD = { CHANNEL: 'byChannel', PRODUCT: 'byProduct', PLAN: 'byP
 
 /**
  * Reads one currency's live MRR aggregates (every total shard and breakdown part of its
- * `MRR#<currency>` partition) in one paged Query, as the stream rollup left them.
+ * `MRR#<currency>` partition) in one paged Query, as the stream rollup left them. Unlike
+ * `readLiveMrr` it keeps each total shard apart, since a repair rewrites shards one by one.
  */
 export async function readLiveFigures(
   deps: Pick<ServiceDeps, 'db' | 'revenueTable'>,
