@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -150,16 +150,6 @@ export class SalesApi extends Construct {
   get url(): string {
     return this.api.url;
   }
-
-  /** The region-qualified console link of the stage, for operators. */
-  get consoleUrl(): string {
-    const region = Stack.of(this).region;
-
-    return (
-      `https://${region}.console.aws.amazon.com/apigateway/main/apis/` +
-      `${this.api.restApiId}/stages?api=${this.api.restApiId}&region=${region}`
-    );
-  }
 }
 
 // Test invocations from the console would need a second permission per method; the stage's
@@ -168,26 +158,29 @@ const integration = (fn: ServiceFunction): LambdaIntegration =>
   new LambdaIntegration(fn, { allowTestInvoke: false });
 
 function accessLogFormat(): AccessLogFormat {
+  const format = JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    extendedRequestId: AccessLogField.contextExtendedRequestId(),
+    requestTime: AccessLogField.contextRequestTime(),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    resourcePath: AccessLogField.contextResourcePath(),
+    path: AccessLogField.contextPath(),
+    status: AccessLogField.contextStatus(),
+    responseLength: AccessLogField.contextResponseLength(),
+    responseLatency: AccessLogField.contextResponseLatency(),
+    integrationLatency: AccessLogField.contextIntegrationLatency(),
+    integrationStatus: AccessLogField.contextIntegrationStatus(),
+    errorMessage: AccessLogField.contextErrorMessage(),
+    errorType: AccessLogField.contextErrorResponseType(),
+    caller: AccessLogField.contextIdentityCaller(),
+    userArn: AccessLogField.contextIdentityUserArn(),
+    sourceIp: AccessLogField.contextIdentitySourceIp(),
+    xrayTraceId: AccessLogField.contextXrayTraceId(),
+  });
+
+  // The status is always a number: unquoted, Logs Insights compares it as one (status >= 500).
   return AccessLogFormat.custom(
-    JSON.stringify({
-      requestId: AccessLogField.contextRequestId(),
-      extendedRequestId: AccessLogField.contextExtendedRequestId(),
-      requestTime: AccessLogField.contextRequestTime(),
-      httpMethod: AccessLogField.contextHttpMethod(),
-      resourcePath: AccessLogField.contextResourcePath(),
-      path: AccessLogField.contextPath(),
-      status: AccessLogField.contextStatus(),
-      responseLength: AccessLogField.contextResponseLength(),
-      responseLatency: AccessLogField.contextResponseLatency(),
-      integrationLatency: AccessLogField.contextIntegrationLatency(),
-      integrationStatus: AccessLogField.contextIntegrationStatus(),
-      errorMessage: AccessLogField.contextErrorMessage(),
-      errorType: AccessLogField.contextErrorResponseType(),
-      caller: AccessLogField.contextIdentityCaller(),
-      userArn: AccessLogField.contextIdentityUserArn(),
-      sourceIp: AccessLogField.contextIdentitySourceIp(),
-      xrayTraceId: AccessLogField.contextXrayTraceId(),
-    }),
+    format.replace(`"${AccessLogField.contextStatus()}"`, AccessLogField.contextStatus()),
   );
 }
 
