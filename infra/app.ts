@@ -3,9 +3,12 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 
 import { SalesIdStack } from './sales-stack';
 
-/** Builds the CDK app; tests call it with context to skip bundling. */
-export function buildApp(context: Record<string, unknown> = {}): { app: App; stack: SalesIdStack } {
-  const app = new App({ context });
+/** Builds the CDK app; tests call it with context to skip bundling and a folder to clean. */
+export function buildApp(
+  context: Record<string, unknown> = {},
+  options: { readonly outdir?: string } = {},
+): { app: App; stack: SalesIdStack } {
+  const app = new App({ context, outdir: options.outdir });
   const stack = new SalesIdStack(app, 'SalesIdService', {
     description: 'Sales ID service: time-sortable sales IDs and the MRR rolled up from them',
   });

@@ -1,4 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 import { buildApp } from '../../infra/app';
@@ -6,8 +9,13 @@ import { ROUTES, type RouteDeclaration } from '../../shared/config/routes';
 import { SALES_TABLE } from '../../shared/config/tables';
 
 // One synthesis for the whole file, bundling skipped: these tests read the template only.
-const { stack } = buildApp({ 'aws:cdk:bundling-stacks': [] });
+const outdir = mkdtempSync(join(tmpdir(), 'sales-id-synth-'));
+const { stack } = buildApp({ 'aws:cdk:bundling-stacks': [] }, { outdir });
 const template = Template.fromStack(stack);
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
 const json = template.toJSON() as { Resources: Record<string, CfnResource> };
 const resources = Object.entries(json.Resources);
 
