@@ -9,6 +9,7 @@ import { ensureTable } from './create-tables';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { startHttpServer, type LocalPage } from './http-server';
 import type { LocalContext, LocalWorker } from './local-context';
+import { openApiPage } from './openapi-page';
 import { startScheduleWorker } from './schedule-worker';
 import { startStreamWorker } from './stream-worker';
 
@@ -23,6 +24,7 @@ export interface LocalStackOptions {
   readonly stateDir?: string;
   /** Whether to run the stream poller and schedule timer. @default true */
   readonly workers?: boolean;
+  /** Local-only pages besides `/openapi.json`, which is always served. */
   readonly pages?: readonly LocalPage[];
   readonly log?: (message: string) => void;
 }
@@ -68,7 +70,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const workers: LocalWorker[] = [];
   try {
     await createTables(context);
-    server = await startHttpServer(options.port, options.pages);
+    server = await startHttpServer(options.port, [openApiPage, ...(options.pages ?? [])]);
     if (options.workers ?? true) {
       workers.push(await startStreamWorker(context));
       workers.push(await startScheduleWorker(context));

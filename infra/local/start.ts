@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     `DynamoDB Local on ${stack.dynamoDb.endpoint} (pid ${stack.dynamoDb.pid}), ` +
       `${inMemory ? 'in memory' : 'data in .local/dynamodb'}`,
   );
-  console.log(`Sales ID service listening on ${stack.url}`);
+  console.log(`Sales ID service listening on ${stack.url} (OpenAPI: ${stack.url}/openapi.json)`);
   console.log('Issue a sales ID:');
   console.log(sampleCurl(stack.url));
   console.log('Press Ctrl-C to stop.');

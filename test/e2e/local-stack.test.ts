@@ -72,6 +72,15 @@ describe('npm start', () => {
     expect(((await oversized.json()) as { code: string }).code).toBe('payload_too_large');
   });
 
+  it('serves the OpenAPI document at /openapi.json', async () => {
+    const response = await fetch(`${stack.url}/openapi.json`);
+
+    const document = (await response.json()) as { openapi: string; paths: object };
+    expect(response.status).toBe(200);
+    expect(document.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(document.paths)).toContain('/sales/{salesId}');
+  });
+
   it('writes where DynamoDB Local listens for the rollup command', () => {
     const record = JSON.parse(readFileSync(join(stateDir, 'endpoint.json'), 'utf8'));
 
