@@ -18,3 +18,23 @@ export const metrics = new Metrics({
 });
 
 export { METRIC, METRICS_NAMESPACE, MetricUnit };
+
+/** Dimension that splits the revenue metrics by currency; the dashboard draws a line per value. */
+export const CURRENCY_DIMENSION = 'currency';
+
+/**
+ * Publishes one currency's MRR and ARR (minor units) at once, as the gauges the dashboard
+ * charts per currency. Call it wherever a currency's figures are known in full, e.g. after
+ * the daily snapshot.
+ */
+export function publishRevenueFigures(currency: string, mrr: number, arr: number): void {
+  // A single metric flushes on add and forgets its dimensions, so each gauge gets its own.
+  for (const [name, value] of [
+    [METRIC.mrr, mrr],
+    [METRIC.arr, arr],
+  ] as const) {
+    const gauge = metrics.singleMetric();
+    gauge.addDimension(CURRENCY_DIMENSION, currency);
+    gauge.addMetric(name, MetricUnit.NoUnit, value);
+  }
+}

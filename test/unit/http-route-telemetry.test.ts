@@ -1,7 +1,12 @@
 import { ServiceError } from '../../shared/errors';
 import { httpRoute } from '../../shared/http/route';
 import { logger } from '../../shared/observability/logger';
-import { METRIC, MetricUnit, metrics } from '../../shared/observability/metrics';
+import {
+  METRIC,
+  MetricUnit,
+  metrics,
+  publishRevenueFigures,
+} from '../../shared/observability/metrics';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
 
 describe('the shared HTTP middleware stack', () => {
@@ -50,5 +55,35 @@ describe('the shared HTTP middleware stack', () => {
 
     expect(publish).not.toHaveBeenCalled();
     expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('publishRevenueFigures', () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  it('publishes MRR and ARR each with the currency dimension', () => {
+    const published: { dimensions: Record<string, string>; metric: string; value: number }[] = [];
+    jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+      const dimensions: Record<string, string> = {};
+      const gauge = {
+        addDimension: (name: string, value: string) => {
+          dimensions[name] = value;
+        },
+        addMetric: (metric: string, _unit: unknown, value: number) => {
+          published.push({ dimensions: { ...dimensions }, metric, value });
+        },
+      };
+
+      return gauge as unknown as ReturnType<typeof metrics.singleMetric>;
+    });
+
+    publishRevenueFigures('EUR', 14_700, 176_400);
+
+    expect(published).toEqual([
+      { dimensions: { currency: 'EUR' }, metric: 'Mrr', value: 14_700 },
+      { dimensions: { currency: 'EUR' }, metric: 'Arr', value: 176_400 },
+    ]);
   });
 });
