@@ -1,7 +1,6 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
-import { FALLBACK_ROUTE_ID } from '../shared/config/routes';
 import { AccessPolicies } from './constructs/access-policies';
 import { DataTables } from './constructs/data-tables';
 import { Observability, type WatchedFunction } from './constructs/observability';
@@ -97,10 +96,9 @@ export class SalesIdStack extends Stack {
   }
 }
 
-function watched(routeId: string, fn: ServiceFunction): WatchedFunction {
-  const name = routeId === FALLBACK_ROUTE_ID ? 'RouteFallback' : pascal(routeId);
-
-  return { name, function: fn, logGroup: fn.logGroup };
+/** A function as the dashboard, alarms and queries name it: `create-sale` is `CreateSale`. */
+function watched(id: string, fn: ServiceFunction): WatchedFunction {
+  return { name: pascal(id), function: fn, logGroup: fn.logGroup };
 }
 
 const pascal = (id: string): string =>
