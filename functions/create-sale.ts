@@ -2,10 +2,11 @@ import { requestFingerprint } from '../shared/domain/canonical-json';
 import { issueSale } from '../shared/domain/new-sale';
 import { saleEtag, toSaleView } from '../shared/domain/sale-view';
 import { depsFromEnv, type ServiceDeps } from '../shared/deps';
-import { ServiceError } from '../shared/errors';
+import { hasCode, ServiceError } from '../shared/errors';
 import { httpRoute } from '../shared/http/route';
 import type { HttpRequest, HttpResponse } from '../shared/http/types';
 import { logger } from '../shared/observability/logger';
+import { METRIC, metrics, MetricUnit } from '../shared/observability/metrics';
 import { isMonthClosed } from '../shared/revenue/closed-months';
 import { writeNewSale, type StoredResponse } from '../shared/storage/create-sale';
 import { createSaleBody, idempotencyKey } from '../shared/validation/create-sale';
@@ -39,14 +40,16 @@ export const createSale =
         fingerprint,
         newSale,
         response,
-      });
+      }).catch(countIdempotencyConflict);
       if (outcome.kind === 'created') {
         logger.info('Sale issued', { salesId, version, mrr: newSale.sale.mrr });
+        metrics.addMetric(METRIC.salesIssued, MetricUnit.Count, 1);
 
         return response;
       }
       if (outcome.kind === 'replayed') {
         logger.info('Idempotent replay', { salesId: responseSalesId(outcome.response) });
+        metrics.addMetric(METRIC.idempotentReplays, MetricUnit.Count, 1);
 
         return {
           ...outcome.response,
@@ -95,6 +98,14 @@ async function refuseClosedMonth(
   throw new ServiceError('validation_failed', `Revenue for ${month} is closed`, {
     errors: [{ pointer: '/activatedAt', detail: `falls in ${month}, which is closed` }],
   });
+}
+
+function countIdempotencyConflict(error: unknown): never {
+  if (hasCode(error, 'idempotency_in_progress') || hasCode(error, 'idempotency_key_reused')) {
+    metrics.addMetric(METRIC.idempotencyConflicts, MetricUnit.Count, 1);
+  }
+
+  throw error;
 }
 
 function responseSalesId(response: StoredResponse): unknown {

@@ -2,8 +2,14 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 
 import { depsFromEnv, type ServiceDeps } from '../shared/deps';
+import { arrFromMrr } from '../shared/domain/money';
 import { logger } from '../shared/observability/logger';
-import { METRIC, metrics, MetricUnit } from '../shared/observability/metrics';
+import {
+  METRIC,
+  metrics,
+  MetricUnit,
+  publishRevenueFigures,
+} from '../shared/observability/metrics';
 import { reconciliationKey, REVENUE_ENTITY } from '../shared/revenue/keys';
 import { readLiveFigures } from '../shared/revenue/live-figures';
 import { dayOf, parseDailyInput, previousDay } from '../shared/revenue/periods';
@@ -13,7 +19,7 @@ import {
   repairAggregates,
   type CurrencyDrift,
 } from '../shared/revenue/reconcile';
-import { recomputeFromSales, type MrrFigures } from '../shared/revenue/recompute';
+import { recomputeFromSales, totalsOf, type MrrFigures } from '../shared/revenue/recompute';
 import { writeSnapshot, type SnapshotOutcome } from '../shared/revenue/snapshot';
 
 export interface DailyOptions {
@@ -86,6 +92,10 @@ export const revenueDaily =
       }
 
       const snapshot = await snapshotDay(deps, run, live, drift.mrrDrift);
+      // The dashboard's MRR and ARR gauges: one point a day per currency, from the live
+      // aggregates as reconciled, so the chart shows what finance would read.
+      const { mrr } = totalsOf(live);
+      publishRevenueFigures(currency, mrr, arrFromMrr(mrr));
       const { parts, ...figures } = drift;
       reports.push({
         ...figures,

@@ -18,6 +18,8 @@ interface OperationSpec {
   readonly summary: string;
   /** The zod schema the handler parses its body with. */
   readonly body?: z.ZodType;
+  /** Whether a request may leave the body out entirely (cancellation, reactivation). */
+  readonly bodyOptional?: boolean;
   /** The zod object schema the handler parses its query with. */
   readonly query?: z.ZodType;
   readonly headers?: readonly HeaderParameter[];
@@ -68,6 +70,7 @@ const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'cancel-sale': {
     summary: 'Cancel a sale; its MRR goes to 0',
     body: changeReasonBody,
+    bodyOptional: true,
     headers: ['IfMatchOptional'],
     success: CHANGED_SALE,
     successHeaders: CHANGE_HEADERS,
@@ -76,6 +79,7 @@ const OPERATIONS: Readonly<Record<string, OperationSpec>> = {
   'reactivate-sale': {
     summary: 'Reactivate a cancelled sale',
     body: changeReasonBody,
+    bodyOptional: true,
     headers: ['IfMatchOptional'],
     success: CHANGED_SALE,
     successHeaders: CHANGE_HEADERS,
@@ -200,7 +204,7 @@ function operation(route: RouteDeclaration, spec: OperationSpec | undefined): Js
     ...(spec?.body
       ? {
           requestBody: {
-            required: true,
+            required: !spec.bodyOptional,
             content: { 'application/json': { schema: ref('schemas', schemaName(route)) } },
           },
         }

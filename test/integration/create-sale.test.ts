@@ -5,6 +5,7 @@ import { createSale } from '../../functions/create-sale';
 import type { ServiceDeps } from '../../shared/deps';
 import { generateSalesId, type SalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
+import { METRIC, metrics } from '../../shared/observability/metrics';
 import { closeMarkerKey } from '../../shared/revenue/keys';
 import { ENTITY, saleKey } from '../../shared/storage/keys';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
@@ -191,6 +192,23 @@ describe('POST /sales', () => {
       expect(result.headers?.['Retry-After']).toBe('1');
       expect(jsonBody(result).code).toBe('idempotency_in_progress');
     });
+  });
+
+  it('counts sales issued, replays and key conflicts as metrics', async () => {
+    const recorded = jest.spyOn(metrics, 'addMetric');
+    const key = uniqueKey();
+
+    await post(saleBody(), key);
+    await post(saleBody(), key);
+    await post(saleBody({ customerId: 'cus_other' }), key);
+
+    const names = recorded.mock.calls.map(([name]) => name);
+    recorded.mockRestore();
+    expect(names).toEqual([
+      METRIC.salesIssued,
+      METRIC.idempotentReplays,
+      METRIC.idempotencyConflicts,
+    ]);
   });
 
   describe('sales ID collisions', () => {

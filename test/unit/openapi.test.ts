@@ -14,7 +14,10 @@ import { recordUsageBody } from '../../shared/validation/usage';
 interface Operation {
   operationId: string;
   parameters?: ({ $ref: string } | { name: string; in: string; schema: unknown })[];
-  requestBody?: { content: { 'application/json': { schema: { $ref: string } } } };
+  requestBody?: {
+    required: boolean;
+    content: { 'application/json': { schema: { $ref: string } } };
+  };
   responses: Record<string, unknown>;
 }
 
@@ -81,6 +84,17 @@ describe('the OpenAPI document', () => {
     const { $schema: _dialect, ...generated } = z.toJSONSchema(schema, { io: 'input' });
     expect(described).toEqual(generated);
     expect(described).toMatchObject({ type: 'object', additionalProperties: false });
+  });
+
+  it.each([
+    ['create-sale', true],
+    ['amend-sale', true],
+    ['cancel-sale', false],
+    ['reactivate-sale', false],
+    ['record-payment', true],
+    ['record-usage', true],
+  ] as const)('marks the %s body required: %s', (id, required) => {
+    expect(operationFor(id).requestBody?.required).toBe(required);
   });
 
   it.each([
