@@ -47,7 +47,9 @@ export async function writeNewSale(
     fingerprint: request.fingerprint,
     salesId: sale.salesId,
     createdAt: now.toISOString(),
+    // TTL needs epoch seconds; the ISO copy is for people reading the item in the console.
     expiresAt: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+    expiresOn: new Date(now.getTime() + IDEMPOTENCY_TTL_SECONDS * 1000).toISOString(),
     response: JSON.stringify(request.response),
   };
   const puts: Item[] = [
