@@ -1,6 +1,5 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-
 import type { ServiceDeps } from '../deps';
+import { queryAll } from '../storage/query-all';
 import { mrrPartition } from './keys';
 import { emptyFigures, type MrrFigures } from './recompute';
 
@@ -9,31 +8,23 @@ const BREAKDOWN_FIELD = { CHANNEL: 'byChannel', PRODUCT: 'byProduct', PLAN: 'byP
 
 /**
  * Reads one currency's live MRR aggregates (every total shard and breakdown part of its
- * `MRR#<currency>` partition) in one paged Query, as the stream rollup left them. Unlike
- * `readLiveMrr` it keeps each total shard apart, since a repair rewrites shards one by one.
+ * `MRR#<currency>` partition) in one paged Query, as the stream rollup left them. It keeps
+ * each total shard apart, since a repair rewrites shards one by one; `readLiveMrr` sums them.
  */
 export async function readLiveFigures(
   deps: Pick<ServiceDeps, 'db' | 'revenueTable'>,
   currency: string,
 ): Promise<MrrFigures> {
   const figures = emptyFigures(currency);
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.revenueTable,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': mrrPartition(currency) },
-        // Strongly consistent: a reconciliation must not compare against a stale replica.
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      addItem(figures, item);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(deps, {
+    TableName: deps.revenueTable,
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': mrrPartition(currency) },
+    // Strongly consistent: a reconciliation must not compare against a stale replica, and a
+    // reader who just saw the rollup finish must see its result.
+    ConsistentRead: true,
+  });
+  items.forEach((item) => addItem(figures, item));
 
   return figures;
 }

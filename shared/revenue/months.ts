@@ -1,5 +1,6 @@
 import type { ServiceDeps } from '../deps';
-import { numberOf, queryAll } from './aggregates';
+import { queryAll } from '../storage/query-all';
+import { numberOf } from './aggregates';
 import { monthPartition, periodKey } from './keys';
 import { MOVEMENT_KINDS, type MovementKind } from './movement';
 

@@ -1,9 +1,8 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-
 import type { ServiceDeps } from '../deps';
 import type { Sale, SaleVersion } from '../domain/sale';
 import type { SalesId } from '../domain/sales-id';
 import { ENTITY, salePartitionKey } from './keys';
+import { queryAll } from './query-all';
 import { byMonthAndMeter, byReceivedAt } from './sale-extras';
 import { saleFromItem, versionFromItem, type Item } from './sale-records';
 
@@ -42,30 +41,18 @@ export async function readSale(
   };
 }
 
-async function queryPartition(deps: ServiceDeps, salesId: SalesId): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined;
-
-  do {
-    const page = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.salesTable,
-        KeyConditionExpression: 'pk = :pk',
-        // Usage events only serve replays (the view shows the monthly counters), so they are
-        // filtered out of the answer. A filter applies after the read: a sale with very many
-        // events still reads them, over several pages.
-        FilterExpression: 'entityType <> :usageEvent',
-        ExpressionAttributeValues: {
-          ':pk': salePartitionKey(salesId),
-          ':usageEvent': ENTITY.usageEvent,
-        },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-
-  return items;
+function queryPartition(deps: ServiceDeps, salesId: SalesId): Promise<Item[]> {
+  return queryAll(deps, {
+    TableName: deps.salesTable,
+    KeyConditionExpression: 'pk = :pk',
+    // Usage events only serve replays (the view shows the monthly counters), so they are
+    // filtered out of the answer. A filter applies after the read: a sale with very many
+    // events still reads them, over several pages.
+    FilterExpression: 'entityType <> :usageEvent',
+    ExpressionAttributeValues: {
+      ':pk': salePartitionKey(salesId),
+      ':usageEvent': ENTITY.usageEvent,
+    },
+    ConsistentRead: true,
+  });
 }
