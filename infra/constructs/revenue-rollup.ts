@@ -1,12 +1,13 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { FilterCriteria, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 import { ROLLUP_STREAM } from '../../shared/config/stream';
+import { DeadLetterQueue } from './dead-letter-queue';
 import { ServiceFunction } from './service-function';
 
 export interface RevenueRollupProps {
@@ -38,16 +39,8 @@ export class RevenueRollup extends Construct {
     }
     const settings = ROLLUP_STREAM;
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter destination of the rollup event source ' +
-        'mapping; a dead-letter queue for it would have nothing to catch.',
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters', {
+      catches: 'the rollup event source mapping',
     });
 
     this.function = new ServiceFunction(this, 'Function', {

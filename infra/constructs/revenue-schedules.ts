@@ -1,11 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 import {
@@ -16,6 +16,7 @@ import {
   type ScheduleDeclaration,
 } from '../../shared/config/schedules';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../shared/observability/names';
+import { DeadLetterQueue } from './dead-letter-queue';
 import { ServiceFunction } from './service-function';
 
 export interface RevenueSchedulesProps {
@@ -54,16 +55,8 @@ export class RevenueSchedules extends Construct {
   constructor(scope: Construct, id: string, props: RevenueSchedulesProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the scheduled rollups; a dead-letter ' +
-        'queue for it would have nothing to catch.',
+    this.deadLetterQueue = new DeadLetterQueue(this, 'DeadLetters', {
+      catches: 'the scheduled rollups',
     });
 
     this.dailyFunction = this.scheduled(REVENUE_DAILY, props);
