@@ -185,30 +185,53 @@ function accessLogFormat(): AccessLogFormat {
 }
 
 /**
- * Errors API Gateway answers without calling a function (a missing signature, access
- * denied, throttling) come as problem details too, their `code` being the gateway's own
- * response type (`ACCESS_DENIED`, `THROTTLED`, ...). The status stays in the HTTP status
- * line: gateway response templates offer no variable that holds it.
+ * Errors API Gateway answers itself, before any function runs, each with a stable
+ * snake_case `code` and its status, as the problem details the functions give.
  */
+const GATEWAY_PROBLEMS: readonly (readonly [ResponseType, number, string, string])[] = [
+  [ResponseType.MISSING_AUTHENTICATION_TOKEN, 403, 'missing_authentication', 'Sign the request'],
+  [ResponseType.INVALID_SIGNATURE, 403, 'invalid_signature', 'The signature does not match'],
+  [ResponseType.EXPIRED_TOKEN, 403, 'expired_credentials', 'The credentials have expired'],
+  [ResponseType.ACCESS_DENIED, 403, 'access_denied', 'The caller may not use this route'],
+  [ResponseType.THROTTLED, 429, 'rate_limited', 'Too many requests, retry later'],
+  [ResponseType.QUOTA_EXCEEDED, 429, 'quota_exceeded', 'The usage quota is spent'],
+  [ResponseType.REQUEST_TOO_LARGE, 413, 'payload_too_large', 'Body exceeds 64 KiB'],
+  [ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, 'unsupported_media_type', 'Body must be JSON'],
+  [ResponseType.BAD_REQUEST_PARAMETERS, 400, 'validation_failed', 'Request failed validation'],
+  [ResponseType.BAD_REQUEST_BODY, 400, 'validation_failed', 'Request failed validation'],
+  [ResponseType.INTEGRATION_TIMEOUT, 504, 'upstream_timeout', 'The request took too long'],
+];
+
 function addProblemResponses(api: RestApi): void {
-  const template = {
-    'application/json': JSON.stringify({
-      type: 'https://sales-id.example/problems/gateway',
-      title: '@message',
-      detail: '@message',
-      code: '$context.error.responseType',
-    }).replace(/"@message"/g, '$context.error.messageString'),
-  };
   const responseHeaders = { 'Content-Type': "'application/problem+json'" };
+  const template = (status: number | undefined, code: string, title: string) => ({
+    'application/json': JSON.stringify({
+      type: `https://sales-id.example/problems/${code}`,
+      title,
+      ...(status === undefined ? {} : { status }),
+      detail: '@message',
+      code,
+    }).replace('"@message"', '$context.error.messageString'),
+  });
+
+  for (const [type, status, code, title] of GATEWAY_PROBLEMS) {
+    api.addGatewayResponse(`Problem${type.responseType}`, {
+      type,
+      responseHeaders,
+      templates: template(status, code, title),
+    });
+  }
+  // Anything else the gateway refuses; its status line says which 4xx or 5xx it is, since
+  // templates have no variable holding the status.
   api.addGatewayResponse('Default4xx', {
     type: ResponseType.DEFAULT_4XX,
     responseHeaders,
-    templates: template,
+    templates: template(undefined, 'request_refused', 'The API refused the request'),
   });
   api.addGatewayResponse('Default5xx', {
     type: ResponseType.DEFAULT_5XX,
     responseHeaders,
-    templates: template,
+    templates: template(undefined, 'internal_error', 'Internal error'),
   });
 }
 

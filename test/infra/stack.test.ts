@@ -110,6 +110,32 @@ describe('the synthesized stack', () => {
     expect(validated).toHaveLength(ROUTES.length);
   });
 
+  it('answers the errors API Gateway raises itself as problem details with stable codes', () => {
+    const responses = ofType('AWS::ApiGateway::GatewayResponse').map(([, r]) => r.Properties!);
+    const byType = new Map(responses.map((r) => [r.ResponseType as string, r]));
+
+    const denied = byType.get('ACCESS_DENIED');
+    const body = (denied?.ResponseTemplates as Record<string, string>)['application/json']!;
+
+    expect(JSON.parse(body.replace('$context.error.messageString', '"denied"'))).toEqual({
+      type: 'https://sales-id.example/problems/access_denied',
+      title: 'The caller may not use this route',
+      status: 403,
+      detail: 'denied',
+      code: 'access_denied',
+    });
+    for (const response of responses) {
+      const template = (response.ResponseTemplates as Record<string, string>)['application/json'];
+      expect(response.ResponseParameters).toMatchObject({
+        'gatewayresponse.header.Content-Type': "'application/problem+json'",
+      });
+      expect(template).toMatch(/"code":"[a-z_]+"/);
+    }
+    expect([...byType.keys()]).toEqual(
+      expect.arrayContaining(['MISSING_AUTHENTICATION_TOKEN', 'THROTTLED', 'DEFAULT_5XX']),
+    );
+  });
+
   it('throttles, traces and logs the stage with JSON access logs', () => {
     const stages = ofType('AWS::ApiGateway::Stage');
 
