@@ -1,4 +1,4 @@
-import type { Sale, SaleVersion } from '../domain/sale';
+import type { Sale, SaleItem, SaleVersion } from '../domain/sale';
 import type { SalesId } from '../domain/sales-id';
 import { ENTITY, planLinkKey, saleKey, versionKey } from './keys';
 
@@ -31,9 +31,10 @@ export function saleFromItem(item: Item): Sale {
     ...sale
   } = item;
 
-  return sale as unknown as Sale;
+  return { ...sale, items: inContractOrder(sale.items) } as unknown as Sale;
 }
 
+/** A history entry's item, carrying the sale's currency beside the MRR it records. */
 export function versionItem(salesId: SalesId, currency: string, version: SaleVersion): Item {
   return {
     ...versionKey(salesId, version.version),
@@ -44,6 +45,7 @@ export function versionItem(salesId: SalesId, currency: string, version: SaleVer
   };
 }
 
+/** Reads a history entry back from its item. */
 export function versionFromItem(item: Item): SaleVersion {
   const {
     pk: _pk,
@@ -54,7 +56,19 @@ export function versionFromItem(item: Item): SaleVersion {
     ...version
   } = item;
 
-  return version as unknown as SaleVersion;
+  return { ...version, items: inContractOrder(version.items) } as unknown as SaleVersion;
+}
+
+// DynamoDB maps come back in no particular key order; responses list item fields the way
+// the contract writes them, so a sale reads the same whether created or read back.
+function inContractOrder(items: unknown): SaleItem[] {
+  return (items as SaleItem[]).map(({ productId, planId, quantity, unitAmount, interval }) => ({
+    productId,
+    planId,
+    quantity,
+    unitAmount,
+    interval,
+  }));
 }
 
 /** One link item per distinct plan: the byPlan index's entries. */

@@ -53,6 +53,27 @@ describe('GET /sales/{salesId}', () => {
     ]);
   });
 
+  it('lists item fields in the order the contract writes them', async () => {
+    const create = httpRoute(createSale(deps));
+    const created = await create(
+      apiEvent({
+        method: 'POST',
+        path: '/sales',
+        body: saleBody(),
+        headers: { 'Idempotency-Key': 'g2' },
+      }),
+      lambdaContext(),
+    );
+
+    const sale = jsonBody<{ items: object[]; history: { items: object[] }[] }>(
+      await get(String(jsonBody(created).salesId)),
+    );
+
+    const order = ['productId', 'planId', 'quantity', 'unitAmount', 'interval'];
+    expect(Object.keys(sale.items[0]!)).toEqual(order);
+    expect(Object.keys(sale.history[0]!.items[0]!)).toEqual(order);
+  });
+
   it('answers 404 for an unknown sales ID', async () => {
     const result = await get(generateSalesId());
 
