@@ -17,6 +17,9 @@ async function main(): Promise<void> {
     await benchCreateSale(local.endpoint);
     await benchSaleChanges(local.endpoint);
     await benchRollup(local.endpoint);
+    // maxRSS is in KiB on Linux; DynamoDB Local runs in its own JVM and is not included.
+    const peakMiB = process.resourceUsage().maxRSS / 1024;
+    console.log(`peak resident memory of the bench process: ${peakMiB.toFixed(0)} MiB`);
   } finally {
     await local.stop();
   }
