@@ -1,9 +1,7 @@
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
 
 import { amendSale } from '../../functions/amend-sale';
 import { cancelSale } from '../../functions/cancel-sale';
-import { createSale } from '../../functions/create-sale';
 import { listSales } from '../../functions/list-sales';
 import { recordPayment } from '../../functions/record-payment';
 import { recordUsage } from '../../functions/record-usage';
@@ -11,8 +9,8 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { SalesId } from '../../shared/domain/sales-id';
 import { httpRoute, type RouteHandler } from '../../shared/http/route';
 import { ENTITY, paymentKey, saleKey, versionKey } from '../../shared/storage/keys';
-import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { saleBody } from '../helpers/sale-fixtures';
+import { apiEvent, lambdaContext } from '../helpers/api-event';
+import { issueTestSale } from '../helpers/sale-fixtures';
 import { benchDeps } from './create-sale';
 import { countRequests, printComparison, timed } from './measure';
 
@@ -225,19 +223,8 @@ function post(
   return apiEvent({ method: 'POST', path, pathParameters: { salesId }, ...input });
 }
 
-async function newSale(deps: ServiceDeps, customerId = 'cus_bench'): Promise<SalesId> {
-  const created = await httpRoute(createSale(deps))(
-    apiEvent({
-      method: 'POST',
-      path: '/sales',
-      body: saleBody({ customerId, activatedAt: undefined }),
-      headers: { 'Idempotency-Key': randomUUID() },
-    }),
-    lambdaContext(),
-  );
-
-  return jsonBody(created).salesId as SalesId;
-}
+const newSale = (deps: ServiceDeps, customerId = 'cus_bench'): Promise<SalesId> =>
+  issueTestSale(deps, { customerId, activatedAt: undefined });
 
 async function expectStatus(response: Promise<{ statusCode: number }>, status: number) {
   const { statusCode } = await response;

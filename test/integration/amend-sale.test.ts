@@ -1,14 +1,11 @@
-import { randomUUID } from 'node:crypto';
-
 import { amendSale } from '../../functions/amend-sale';
-import { createSale } from '../../functions/create-sale';
 import { cancelSale } from '../../functions/cancel-sale';
 import { getSale } from '../../functions/get-sale';
 import type { ServiceDeps } from '../../shared/deps';
 import { generateSalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { allSalesItems, saleBody } from '../helpers/sale-fixtures';
+import { allSalesItems, issueTestSale, withoutDatabase } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;
@@ -39,19 +36,7 @@ const SEATS = {
   interval: 'year',
 };
 
-async function newSale(overrides: Record<string, unknown> = {}): Promise<string> {
-  const created = await httpRoute(createSale(deps))(
-    apiEvent({
-      method: 'POST',
-      path: '/sales',
-      body: saleBody(overrides),
-      headers: { 'Idempotency-Key': randomUUID() },
-    }),
-    lambdaContext(),
-  );
-
-  return String(jsonBody(created).salesId);
-}
+const newSale = (overrides: Record<string, unknown> = {}) => issueTestSale(deps, overrides);
 
 function amend(
   salesId: string,
@@ -76,15 +61,7 @@ async function read(salesId: string) {
   return jsonBody(await httpRoute(getSale(deps))(event, lambdaContext()));
 }
 
-const noDatabase = () =>
-  ({
-    ...deps,
-    db: {
-      send: () => {
-        throw new Error('no database call expected');
-      },
-    },
-  }) as unknown as ServiceDeps;
+const noDatabase = () => withoutDatabase(deps);
 
 describe('POST /sales/{salesId}/amendments', () => {
   it('replaces the items, bumps the version and returns the new sale with its ETag', async () => {

@@ -1,17 +1,15 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
 
 import { amendSale } from '../../functions/amend-sale';
 import { cancelSale } from '../../functions/cancel-sale';
-import { createSale } from '../../functions/create-sale';
 import { getSale } from '../../functions/get-sale';
 import { reactivateSale } from '../../functions/reactivate-sale';
 import type { ServiceDeps } from '../../shared/deps';
 import { generateSalesId } from '../../shared/domain/sales-id';
 import { httpRoute, type RouteHandler } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { allSalesItems, saleBody } from '../helpers/sale-fixtures';
+import { allSalesItems, issueTestSale, saleBody } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;
@@ -22,19 +20,7 @@ beforeAll(async () => {
 
 type Route = (deps: ServiceDeps) => RouteHandler;
 
-async function newSale(): Promise<string> {
-  const created = await httpRoute(createSale(deps))(
-    apiEvent({
-      method: 'POST',
-      path: '/sales',
-      body: saleBody(),
-      headers: { 'Idempotency-Key': randomUUID() },
-    }),
-    lambdaContext(),
-  );
-
-  return String(jsonBody(created).salesId);
-}
+const newSale = () => issueTestSale(deps);
 
 function call(
   route: Route,

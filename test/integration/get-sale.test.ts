@@ -5,7 +5,7 @@ import type { ServiceDeps } from '../../shared/deps';
 import { generateSalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { saleBody } from '../helpers/sale-fixtures';
+import { saleBody, withoutDatabase } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;
@@ -84,14 +84,7 @@ describe('GET /sales/{salesId}', () => {
   it.each(['sale_123', 'opp_5521', `sale_${'z'.repeat(27)}`, 'sale_%00'])(
     'answers 400 for the malformed ID %s before any database call',
     async (salesId) => {
-      const noDatabase = {
-        ...deps,
-        db: {
-          send: () => {
-            throw new Error('no database call expected');
-          },
-        },
-      } as unknown as ServiceDeps;
+      const noDatabase = withoutDatabase(deps);
 
       const result = await get(salesId, noDatabase);
 

@@ -3,13 +3,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 
 import { amendSale } from '../../functions/amend-sale';
 import { cancelSale } from '../../functions/cancel-sale';
-import { createSale } from '../../functions/create-sale';
 import { listSales } from '../../functions/list-sales';
 import type { ServiceDeps } from '../../shared/deps';
 import type { SalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { saleBody } from '../helpers/sale-fixtures';
+import { issueTestSale, saleBody, withoutDatabase } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;
@@ -35,16 +34,7 @@ interface Page {
 async function newSales(count: number, overrides: Record<string, unknown>): Promise<string[]> {
   const ids: string[] = [];
   for (let index = 0; index < count; index += 1) {
-    const created = await httpRoute(createSale(deps))(
-      apiEvent({
-        method: 'POST',
-        path: '/sales',
-        body: saleBody(overrides),
-        headers: { 'Idempotency-Key': randomUUID() },
-      }),
-      lambdaContext(),
-    );
-    ids.push(String(jsonBody(created).salesId));
+    ids.push(await issueTestSale(deps, overrides));
   }
 
   return ids;
@@ -243,14 +233,7 @@ describe('GET /sales', () => {
     ['an empty value', { planId: '' }, '/query/planId'],
     ['a channel that is no slug', { channel: 'Web' }, '/query/channel'],
   ])('answers 400 invalid_query for %s, before any database call', async (_, query, pointer) => {
-    const noDatabase = {
-      ...deps,
-      db: {
-        send: () => {
-          throw new Error('no database call expected');
-        },
-      },
-    } as unknown as ServiceDeps;
+    const noDatabase = withoutDatabase(deps);
 
     const result = await list(query, undefined, noDatabase);
 

@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
-
 import { amendSale } from '../../functions/amend-sale';
 import { cancelSale } from '../../functions/cancel-sale';
-import { createSale } from '../../functions/create-sale';
 import { getSale } from '../../functions/get-sale';
 import { recordPayment } from '../../functions/record-payment';
 import type { ServiceDeps } from '../../shared/deps';
 import { generateSalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { allSalesItems, saleBody } from '../helpers/sale-fixtures';
+import { allSalesItems, issueTestSale, saleBody, withoutDatabase } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;
@@ -18,19 +15,7 @@ beforeAll(async () => {
   deps = await createTestTables();
 });
 
-async function newSale(overrides: Record<string, unknown> = {}): Promise<string> {
-  const created = await httpRoute(createSale(deps))(
-    apiEvent({
-      method: 'POST',
-      path: '/sales',
-      body: saleBody(overrides),
-      headers: { 'Idempotency-Key': randomUUID() },
-    }),
-    lambdaContext(),
-  );
-
-  return String(jsonBody(created).salesId);
-}
+const newSale = (overrides: Record<string, unknown> = {}) => issueTestSale(deps, overrides);
 
 function pay(salesId: string, body: unknown, serviceDeps = deps) {
   const event = apiEvent({
@@ -209,14 +194,7 @@ describe('POST /sales/{salesId}/payments', () => {
     ['a future receivedAt', { receivedAt: '2999-01-01T00:00:00Z' }, '/receivedAt'],
     ['an unknown field', { note: 'x' }, '/note'],
   ])('answers 400 for %s, before any database call', async (_, change, pointer) => {
-    const noDatabase = {
-      ...deps,
-      db: {
-        send: () => {
-          throw new Error('no database call expected');
-        },
-      },
-    } as unknown as ServiceDeps;
+    const noDatabase = withoutDatabase(deps);
 
     const result = await pay(generateSalesId(), payment(change), noDatabase);
 

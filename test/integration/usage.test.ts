@@ -1,13 +1,10 @@
-import { randomUUID } from 'node:crypto';
-
-import { createSale } from '../../functions/create-sale';
 import { getSale } from '../../functions/get-sale';
 import { recordUsage } from '../../functions/record-usage';
 import type { ServiceDeps } from '../../shared/deps';
 import { generateSalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { allSalesItems, saleBody } from '../helpers/sale-fixtures';
+import { allSalesItems, issueTestSale, withoutDatabase } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;
@@ -18,19 +15,7 @@ beforeAll(async () => {
   deps = await createTestTables({ clock: () => NOW });
 });
 
-async function newSale(): Promise<string> {
-  const created = await httpRoute(createSale(deps))(
-    apiEvent({
-      method: 'POST',
-      path: '/sales',
-      body: saleBody({ currency: 'EUR' }),
-      headers: { 'Idempotency-Key': randomUUID() },
-    }),
-    lambdaContext(),
-  );
-
-  return String(jsonBody(created).salesId);
-}
+const newSale = () => issueTestSale(deps, { currency: 'EUR' });
 
 function record(salesId: string, body: unknown, serviceDeps = deps) {
   const event = apiEvent({
@@ -219,14 +204,7 @@ describe('POST /sales/{salesId}/usage', () => {
     ['a missing eventId', { eventId: undefined }, '/eventId'],
     ['an unknown field', { currency: 'EUR' }, '/currency'],
   ])('answers 400 for %s, before any database call', async (_, change, pointer) => {
-    const noDatabase = {
-      ...deps,
-      db: {
-        send: () => {
-          throw new Error('no database call expected');
-        },
-      },
-    } as unknown as ServiceDeps;
+    const noDatabase = withoutDatabase(deps);
 
     const result = await record(generateSalesId(), usage(change), noDatabase);
 
