@@ -10,7 +10,7 @@ import type { SalesId } from '../../shared/domain/sales-id';
 import { httpRoute, type RouteHandler } from '../../shared/http/route';
 import { ENTITY, paymentKey, saleKey, versionKey } from '../../shared/storage/keys';
 import { apiEvent, lambdaContext } from '../helpers/api-event';
-import { issueTestSale } from '../helpers/sale-fixtures';
+import { issueTestSale } from '../helpers/issue-sale';
 import { benchDeps } from './create-sale';
 import { countRequests, printComparison, timed } from './measure';
 

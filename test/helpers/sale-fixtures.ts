@@ -1,11 +1,6 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { randomUUID } from 'node:crypto';
 
-import { createSale } from '../../functions/create-sale';
 import type { ServiceDeps } from '../../shared/deps';
-import type { SalesId } from '../../shared/domain/sales-id';
-import { httpRoute } from '../../shared/http/route';
-import { apiEvent, jsonBody, lambdaContext } from './api-event';
 
 /** A valid `POST /sales` body, as the contract's example shows it. */
 export function saleBody(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -37,33 +32,4 @@ export async function allSalesItems(deps: ServiceDeps): Promise<Record<string, u
   } while (startKey);
 
   return items;
-}
-
-/** Issues a sale through the real create handler and returns its sales ID. */
-export async function issueTestSale(
-  deps: ServiceDeps,
-  overrides: Record<string, unknown> = {},
-): Promise<SalesId> {
-  const created = await httpRoute(createSale(deps))(
-    apiEvent({
-      method: 'POST',
-      path: '/sales',
-      body: saleBody(overrides),
-      headers: { 'Idempotency-Key': randomUUID() },
-    }),
-    lambdaContext(),
-  );
-
-  return jsonBody(created).salesId as SalesId;
-}
-
-/** The same dependencies with a client that fails the test if any request reaches it. */
-export function withoutDatabase(deps: ServiceDeps): ServiceDeps {
-  const db = {
-    send: () => {
-      throw new Error('no database call expected');
-    },
-  };
-
-  return { ...deps, db: db as unknown as ServiceDeps['db'] };
 }

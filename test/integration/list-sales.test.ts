@@ -8,7 +8,8 @@ import type { ServiceDeps } from '../../shared/deps';
 import type { SalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { issueTestSale, saleBody, withoutDatabase } from '../helpers/sale-fixtures';
+import { issueTestSale, withoutDatabase } from '../helpers/issue-sale';
+import { saleBody } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;

@@ -6,7 +6,8 @@ import type { ServiceDeps } from '../../shared/deps';
 import { generateSalesId } from '../../shared/domain/sales-id';
 import { httpRoute } from '../../shared/http/route';
 import { apiEvent, jsonBody, lambdaContext } from '../helpers/api-event';
-import { allSalesItems, issueTestSale, saleBody, withoutDatabase } from '../helpers/sale-fixtures';
+import { issueTestSale, withoutDatabase } from '../helpers/issue-sale';
+import { allSalesItems, saleBody } from '../helpers/sale-fixtures';
 import { createTestTables } from '../helpers/tables';
 
 let deps: ServiceDeps;
